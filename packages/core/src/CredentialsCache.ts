@@ -83,6 +83,11 @@ export const make = Effect.fnUntraced(function* <R>(source: CredentialsSource<R>
 
   const accept = Effect.fnUntraced(function* (credentials: Fetched, now: number) {
     if (entry !== undefined && !invalidated && AwsCredentials.isSame(entry.credentials, credentials)) {
+      if (credentials.expiration === undefined) {
+        // Long-term keys that did not change: the next re-check is a full interval away (decisions §22).
+        entry = { credentials: entry.credentials, ...windowsFor(now, undefined, configured) }
+        return served ?? entry.credentials
+      }
       // The source has not rotated yet: leave it alone for a while, but never past half the remaining lifetime.
       const quiet = yield* Random.nextBetween(
         Duration.toMillis(SAME_CREDENTIALS_QUIET),

@@ -155,6 +155,22 @@ describe("CredentialsCache", () => {
       })
     )
 
+    it.effect("re-checks credentials without an expiration at most every 15 minutes", () =>
+      Effect.gen(function* () {
+        const fixed = credentials(1)
+        const { source, state } = scripted([() => fixed])
+        const cache = yield* CredentialsCache.make(source)
+        yield* cache.get
+
+        for (let i = 0; i < 12; i++) {
+          yield* TestClock.adjust(2 * MINUTE)
+          yield* cache.get
+        }
+        // 24 minutes: one re-check at 16 minutes, the next not before 31.
+        assert.strictEqual(state.calls, 2)
+      })
+    )
+
     it.effect("rejects credentials that are already expired", () =>
       Effect.gen(function* () {
         const { source } = scripted([(now, n) => credentials(n, new Date(now - 1))])
