@@ -105,62 +105,81 @@ const pinnedLookup =
 // node:http through getBuiltinModule costs a few ms at start-up where `import` loads undici too.
 const nodeRequest = (request: Request): Effect.Effect<Response, HttpTransportError> =>
   Effect.callback<Response, HttpTransportError>((resume, signal) => {
-    const url = new URL(request.url)
-    const http = process.getBuiltinModule(url.protocol === "https:" ? "node:https" : "node:http") as typeof NodeHttp
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(request.headers ?? {})) {
-      headers[name] = Redacted.isRedacted(value) ? Redacted.value(value) : value
+    // URL parsing and header validation throw synchronously (a CR/LF in a value, a malformed URL): those become a
+    // typed failure instead of a defect.
+    try {
+      send(request, resume, signal)
+    } catch (cause) {
+      resume(Effect.fail(new HttpTransportError({ kind: "other", responded: false, url: safeUrl(request.url), cause })))
     }
-    const maxBody = request.maxBodyBytes ?? DEFAULT_MAX_BODY
-    const where = `${request.method} ${url.origin}${url.pathname}`
-    let responded = false
-    let settled = false
-    const fail = (kind: HttpTransportError["kind"], cause?: unknown) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      req.destroy()
-      resume(Effect.fail(new HttpTransportError({ kind, responded, url: where, cause })))
-    }
-    const address = request.address
-    const req = http.request(url, {
-      method: request.method,
-      headers,
-      agent: false,
-      ...(address !== undefined ? { lookup: pinnedLookup(address) } : {})
-    })
-    const timer = setTimeout(() => fail("timeout"), Duration.toMillis(Duration.fromInputUnsafe(request.timeout)))
-    req.on("error", (error: NodeJS.ErrnoException) => fail(classify(error), error))
-    req.on("response", (res) => {
-      responded = true
-      const chunks: Array<Buffer> = []
-      let size = 0
-      res.on("data", (chunk: Buffer) => {
-        size += chunk.length
-        if (size > maxBody) return fail("too-large")
-        chunks.push(chunk)
-      })
-      res.on("error", (error: NodeJS.ErrnoException) => fail(classify(error), error))
-      res.on("aborted", () => fail("reset"))
-      res.on("end", () => {
-        if (settled) return
-        if (!res.complete) return fail("reset")
-        settled = true
-        clearTimeout(timer)
-        const responseHeaders: Record<string, string | undefined> = {}
-        for (const [name, value] of Object.entries(res.headers)) {
-          responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value
-        }
-        resume(Effect.succeed({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks) }))
-      })
-    })
-    signal.addEventListener("abort", () => {
-      settled = true
-      clearTimeout(timer)
-      req.destroy()
-    })
-    req.end()
   })
+
+const safeUrl = (url: string): string => {
+  const parsed = URL.parse(url)
+  return parsed === null ? "<invalid URL>" : `${parsed.origin}${parsed.pathname}`
+}
+
+const send = (
+  request: Request,
+  resume: (effect: Effect.Effect<Response, HttpTransportError>) => void,
+  signal: AbortSignal
+): void => {
+  const url = new URL(request.url)
+  const http = process.getBuiltinModule(url.protocol === "https:" ? "node:https" : "node:http") as typeof NodeHttp
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    headers[name] = Redacted.isRedacted(value) ? Redacted.value(value) : value
+  }
+  const maxBody = request.maxBodyBytes ?? DEFAULT_MAX_BODY
+  const where = `${request.method} ${url.origin}${url.pathname}`
+  let responded = false
+  let settled = false
+  const fail = (kind: HttpTransportError["kind"], cause?: unknown) => {
+    if (settled) return
+    settled = true
+    clearTimeout(timer)
+    req.destroy()
+    resume(Effect.fail(new HttpTransportError({ kind, responded, url: where, cause })))
+  }
+  const address = request.address
+  const req = http.request(url, {
+    method: request.method,
+    headers,
+    agent: false,
+    ...(address !== undefined ? { lookup: pinnedLookup(address) } : {})
+  })
+  const timer = setTimeout(() => fail("timeout"), Duration.toMillis(Duration.fromInputUnsafe(request.timeout)))
+  req.on("error", (error: NodeJS.ErrnoException) => fail(classify(error), error))
+  req.on("response", (res) => {
+    responded = true
+    const chunks: Array<Buffer> = []
+    let size = 0
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBody) return fail("too-large")
+      chunks.push(chunk)
+    })
+    res.on("error", (error: NodeJS.ErrnoException) => fail(classify(error), error))
+    res.on("aborted", () => fail("reset"))
+    res.on("end", () => {
+      if (settled) return
+      if (!res.complete) return fail("reset")
+      settled = true
+      clearTimeout(timer)
+      const responseHeaders: Record<string, string | undefined> = {}
+      for (const [name, value] of Object.entries(res.headers)) {
+        responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value
+      }
+      resume(Effect.succeed({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks) }))
+    })
+  })
+  signal.addEventListener("abort", () => {
+    settled = true
+    clearTimeout(timer)
+    req.destroy()
+  })
+  req.end()
+}
 
 /**
  * The transport in use: `node:http`/`node:https` unless a test or an application provides another.

@@ -24,3 +24,4 @@ export {
 export { CredentialsProvider } from "./CredentialsProvider.js"
 export * as CredentialsSource from "./CredentialsSource.js"
 export * as HttpTransport from "./HttpTransport.js"
+export * as LiveConfig from "./LiveConfig.js"

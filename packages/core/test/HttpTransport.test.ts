@@ -135,6 +135,21 @@ describe("HttpTransport", () => {
       }
     })
 
+    it("fails with other instead of throwing on a header value with a line break", async () => {
+      const result = await run(
+        HttpTransport.request({
+          method: "GET",
+          url: "http://127.0.0.1:9/",
+          headers: { authorization: Redacted.make("token\r\nx-injected: 1") },
+          timeout: 1000
+        })
+      )
+      assert.strictEqual(result._tag, "Failure")
+      if (result._tag !== "Failure") return
+      assert.strictEqual(result.failure.kind, "other")
+      assert.notInclude(result.failure.message, "token")
+    })
+
     it("connects to the pinned address without resolving the host name", async () => {
       let host: string | undefined
       const server = await listen((req, res) => {
