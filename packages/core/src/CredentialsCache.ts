@@ -136,9 +136,17 @@ export const make = Effect.fnUntraced(function* <R>(source: CredentialsSource<R>
     return served
   })
 
+  // A source that throws must not leave the waiters hanging: the defect becomes a typed failure for all of them.
+  const defectToError = (defect: unknown) =>
+    Effect.fail(
+      CredentialsError.transport(source.name, "other", `the ${source.name} source failed unexpectedly`, {
+        cause: defect
+      })
+    )
+
   const runFetch = (deferred: Deferred.Deferred<Fetched, CredentialsError>) =>
     Effect.gen(function* () {
-      const result = yield* Effect.result(fetch)
+      const result = yield* Effect.result(Effect.catchDefect(fetch, defectToError))
       const now = yield* Clock.currentTimeMillis
       const outcome =
         result._tag === "Failure"
@@ -158,7 +166,17 @@ export const make = Effect.fnUntraced(function* <R>(source: CredentialsSource<R>
       const exit = yield* Effect.exit(outcome)
       inflight = undefined
       yield* Deferred.done(deferred, exit)
-    }).pipe(Effect.withSpan("CredentialsCache.refresh", { attributes: { "credentials.source": source.name } }))
+    }).pipe(
+      Effect.onInterrupt(() =>
+        Effect.andThen(
+          Effect.sync(() => {
+            inflight = undefined
+          }),
+          Deferred.interrupt(deferred)
+        )
+      ),
+      Effect.withSpan("CredentialsCache.refresh", { attributes: { "credentials.source": source.name } })
+    )
 
   const join = Effect.suspend(() => {
     if (inflight !== undefined) return Deferred.await(inflight)

@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
 
-import { CredentialsCache, CredentialsError } from "../src/index.js"
+import { CredentialsCache, CredentialsError, CredentialsSource } from "../src/index.js"
 import { assertNoSecrets, captureLogs, credentials, lasting, scripted } from "./fixtures.js"
 
 const HOUR = 60 * 60 * 1000
@@ -168,6 +168,25 @@ describe("CredentialsCache", () => {
         }
         // 24 minutes: one re-check at 16 minutes, the next not before 31.
         assert.strictEqual(state.calls, 2)
+      })
+    )
+
+    it.effect("turns a source that throws into a typed failure for every waiter", () =>
+      Effect.gen(function* () {
+        const source = CredentialsSource.make(
+          "broken",
+          Effect.sync(() => {
+            throw new Error("boom")
+          })
+        )
+        const cache = yield* CredentialsCache.make(source)
+
+        const errors = yield* Effect.all(
+          Array.from({ length: 3 }, () => Effect.flip(cache.get)),
+          { concurrency: 3 }
+        )
+        assert.isTrue(errors.every((error) => error.reason._tag === "Transport"))
+        assert.include(errors[0]?.message ?? "", "broken source failed unexpectedly")
       })
     )
 
