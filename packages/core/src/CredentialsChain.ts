@@ -66,8 +66,7 @@ export const resolveWithReport = <R>(
     const error = new CredentialsError({
       source: "chain",
       reason: new ChainExhausted({
-        message: `no credentials found after trying ${sources.map((source) => source.name).join(", ")}`,
-        hint: firstHint(attempts)
+        message: `no credentials found after trying ${sources.map((source) => source.name).join(", ")}`
       }),
       attempts
     })
@@ -76,9 +75,6 @@ export const resolveWithReport = <R>(
 
 const notReached = <R>(sources: ReadonlyArray<CredentialsSource.CredentialsSource<R>>): Array<Attempt> =>
   sources.map((source) => ({ source: source.name, outcome: "not-reached", elapsedMs: 0 }))
-
-const firstHint = (attempts: ReadonlyArray<Attempt>): string | undefined =>
-  attempts.find((attempt) => attempt.hint !== undefined)?.hint
 
 /**
  * Combines sources into one source named `chain` that fails with the full attempt report.
