@@ -46,6 +46,7 @@ const manifest = {
   dependencies: { "@credkit/core": "workspace:^" },
   devDependencies: {
     "@credkit/tsconfig": "workspace:*",
+    "@credkit/tsdown-config": "workspace:*",
     "@credkit/vitest-config": "workspace:*",
     "@effect/vitest": "catalog:",
     "@types/node": "catalog:",
@@ -62,17 +63,10 @@ const files = {
     null,
     2
   ) + "\n",
-  "tsdown.config.ts": `import { defineConfig } from "tsdown"
+  "tsdown.config.ts": `import { libraryBuild } from "@credkit/tsdown-config"
+import { defineConfig } from "tsdown"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  platform: "node",
-  target: "node22"
-})
+export default defineConfig(libraryBuild())
 `,
   "vitest.config.ts": `import { credkitVitest } from "@credkit/vitest-config"
 import { defineConfig } from "vitest/config"
