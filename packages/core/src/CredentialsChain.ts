@@ -8,7 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 
 import type { AwsCredentials } from "./AwsCredentials.js"
-import { type Attempt, ChainExhausted, CredentialsError } from "./CredentialsError.js"
+import { type Attempt, ChainExhausted, CredentialsError, Transport } from "./CredentialsError.js"
 import * as CredentialsSource from "./CredentialsSource.js"
 
 /**
@@ -45,7 +45,10 @@ export const resolveWithReport = <R>(
     const attempts: Array<Attempt> = []
     for (const [index, source] of sources.entries()) {
       const started = yield* Clock.currentTimeMillis
-      const result = yield* Effect.result(source.resolve)
+      // A source that throws is reported like any failed source; the rest of the report survives.
+      const result = yield* Effect.result(
+        Effect.catchDefect(source.resolve, (defect) => unexpected(source.name, defect))
+      )
       const elapsedMs = (yield* Clock.currentTimeMillis) - started
       if (result._tag === "Success") {
         attempts.push({ source: source.name, outcome: "succeeded", elapsedMs })
@@ -72,6 +75,14 @@ export const resolveWithReport = <R>(
     })
     return { error, attempts }
   }).pipe(Effect.withSpan("CredentialsChain.resolve"))
+
+const unexpected = (name: string, defect: unknown) =>
+  Effect.fail(
+    new CredentialsError({
+      source: name,
+      reason: new Transport({ kind: "other", message: `the ${name} source failed unexpectedly`, cause: defect })
+    })
+  )
 
 const notReached = <R>(sources: ReadonlyArray<CredentialsSource.CredentialsSource<R>>): Array<Attempt> =>
   sources.map((source) => ({ source: source.name, outcome: "not-reached", elapsedMs: 0 }))

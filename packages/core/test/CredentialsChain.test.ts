@@ -91,6 +91,30 @@ describe("CredentialsChain", () => {
     )
   })
 
+  describe("defects", () => {
+    it.effect("reports a source that throws as failed and keeps the rest of the report", () =>
+      Effect.gen(function* () {
+        const throwing = CredentialsSource.make(
+          "profile",
+          Effect.sync(() => {
+            throw new Error("boom")
+          })
+        )
+        const error = yield* Effect.flip(CredentialsChain.make([absent("env"), throwing, found("ec2", 1)]).resolve)
+
+        assert.strictEqual(error.source, "profile")
+        assert.deepStrictEqual(
+          error.attempts?.map((a) => [a.source, a.outcome]),
+          [
+            ["env", "skipped"],
+            ["profile", "failed"],
+            ["ec2", "not-reached"]
+          ]
+        )
+      })
+    )
+  })
+
   describe("resolveWithReport", () => {
     it.effect("reports the winner and the sources not reached", () =>
       Effect.gen(function* () {

@@ -11,16 +11,20 @@ import {
   CredentialsChain,
   CredentialsError,
   CredentialsProvider,
-  CredentialsSource
+  CredentialsSource,
+  LiveConfig
 } from "@credkit/core"
 import type { Ec2Credentials } from "@credkit/ec2"
 import type { ContainerCredentials } from "@credkit/ecs"
-import * as Config from "effect/Config"
+import * as Clock from "effect/Clock"
+import type * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
+import { explicitProfile } from "./internal/config.js"
 import type { Report } from "./internal/report.js"
+import { claimShadowingWarning, shadowingHint, shadowingMessage } from "./internal/shadowing.js"
 
 /**
  * Options of the default chain. Times take `Duration` input.
@@ -42,18 +46,45 @@ export interface Options {
 }
 
 // Builds an adapter's source on first use and keeps it, so per-source state (the IMDS token and role name, the
-// parsed profile files) lives as long as the chain.
+// parsed profile files) lives as long as the chain. A failed import is this source's failure, named in the report,
+// and is tried again on the next fetch.
 const lazySource = (name: string, load: () => Promise<CredentialsSource.CredentialsSource>) => {
   let loaded: Promise<CredentialsSource.CredentialsSource> | undefined
+  const adapter = Effect.tryPromise({
+    try: () =>
+      (loaded ??= load().catch((cause: unknown) => {
+        loaded = undefined
+        return Promise.reject(cause)
+      })),
+    catch: (cause) =>
+      CredentialsError.misconfigured(name, `the ${name} source's package could not be loaded`, {
+        hint: "reinstall @credkit/credentials: its adapter packages are dependencies of it",
+        cause
+      })
+  })
   return CredentialsSource.make(
     name,
-    Effect.flatMap(
-      Effect.promise(() => (loaded ??= load())),
-      (source) => source.resolve
-    ),
+    Effect.flatMap(adapter, (source) => source.resolve),
     { staticStability: name === "ec2" || name === "container" }
   )
 }
+
+// decisions §4: environment keys win over an explicitly set AWS_PROFILE, and one warning per process names both.
+// A profile given as an option is the caller's own choice, so it draws no warning.
+const warnWhenShadowing = (source: CredentialsSource.CredentialsSource, options: Options) =>
+  CredentialsSource.make(
+    source.name,
+    Effect.tap(source.resolve, () =>
+      options.profile !== undefined
+        ? Effect.void
+        : Effect.flatMap(explicitProfile, (profile) =>
+            profile !== undefined && claimShadowingWarning()
+              ? Effect.logWarning(shadowingMessage(profile))
+              : Effect.void
+          )
+    ),
+    { staticStability: source.staticStability }
+  )
 
 /**
  * The chain's sources in order, named `env`, `profile`, `web-identity`, `container`, `ec2`.
@@ -64,9 +95,15 @@ const lazySource = (name: string, load: () => Promise<CredentialsSource.Credenti
 export const sources = (options: Options = {}): ReadonlyArray<CredentialsSource.CredentialsSource> => {
   const profileOptions = options.profile === undefined ? {} : { profile: options.profile }
   return [
-    lazySource("env", () => import("@credkit/env").then((m) => m.EnvCredentials.source())),
+    warnWhenShadowing(
+      lazySource("env", () => import("@credkit/env").then((m) => m.EnvCredentials.source())),
+      options
+    ),
     lazySource("profile", () => import("@credkit/profile").then((m) => m.ProfileCredentials.source(profileOptions))),
-    lazySource("web-identity", () => import("@credkit/profile").then((m) => m.ProfileCredentials.webIdentitySource())),
+    // The selected profile also decides the STS region and endpoint of web identity from the environment.
+    lazySource("web-identity", () =>
+      import("@credkit/profile").then((m) => m.ProfileCredentials.webIdentitySource(profileOptions))
+    ),
     lazySource("container", () => import("@credkit/ecs").then((m) => m.ContainerCredentials.source(options.ecs ?? {}))),
     lazySource("ec2", () =>
       Promise.all([import("@credkit/ec2"), import("@credkit/profile")]).then(([ec2, profile]) =>
@@ -92,21 +129,41 @@ const ec2SettingsOf = (settings: Readonly<Record<string, string>> | undefined): 
   maxAttempts: settings?.metadata_service_num_attempts
 })
 
-const withDeadline = (source: CredentialsSource.CredentialsSource, timeout: Duration.Input | undefined) => {
-  if (timeout === undefined) return source
+const deadlineError = (millis: number, name: string) =>
+  CredentialsError.transport(
+    "chain",
+    "timeout",
+    `no credentials within the ${millis} ms deadline of the chain (timeout option); ${name} was still being tried`,
+    { hint: "raise the timeout option; the attempts show which source took the time" }
+  )
+
+// The `timeout` option is one deadline for a whole resolution. Each source gets what is left of it, so a source
+// that runs out of time is named in the report with everything tried before it (decisions §3).
+// Limitation: a deadline that cuts IMDS short is not an "unreachable" verdict, so the 60 s memory of decisions §10
+// is not set and every resolution waits for the deadline again while IMDS stays silent. A timeout longer than
+// IMDS's own (1 s per attempt plus the 250 ms probe) lets the memory form; remembering a cut endpoint would lift it.
+const withDeadline = (
+  all: ReadonlyArray<CredentialsSource.CredentialsSource>,
+  timeout: Duration.Input | undefined
+): Effect.Effect<ReadonlyArray<CredentialsSource.CredentialsSource>> => {
+  if (timeout === undefined) return Effect.succeed(all)
   const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
-  return CredentialsSource.make(
-    source.name,
-    Effect.timeoutOrElse(source.resolve, {
-      duration: Duration.millis(millis),
-      orElse: () =>
-        Effect.fail(
-          CredentialsError.transport("chain", "timeout", `no credentials within the ${millis} ms deadline`, {
-            hint: "raise the timeout, or run explain() to see which source is slow"
-          })
-        )
-    }),
-    { staticStability: source.staticStability }
+  return Effect.map(Clock.currentTimeMillis, (start) =>
+    all.map((source) =>
+      CredentialsSource.make(
+        source.name,
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const left = start + millis - now
+          return left <= 0
+            ? Effect.fail(deadlineError(millis, source.name))
+            : Effect.timeoutOrElse(source.resolve, {
+                duration: Duration.millis(left),
+                orElse: () => Effect.fail(deadlineError(millis, source.name))
+              })
+        }),
+        { staticStability: source.staticStability }
+      )
+    )
   )
 }
 
@@ -116,8 +173,14 @@ const withDeadline = (source: CredentialsSource.CredentialsSource, timeout: Dura
  * @category constructors
  * @since 0.1.0
  */
-export const source = (options: Options = {}): CredentialsSource.CredentialsSource =>
-  withDeadline(CredentialsChain.make(sources(options), { staticStability: true }), options.timeout)
+export const source = (options: Options = {}): CredentialsSource.CredentialsSource => {
+  const all = sources(options)
+  return CredentialsSource.make(
+    "chain",
+    Effect.flatMap(withDeadline(all, options.timeout), (bounded) => CredentialsChain.make(bounded).resolve),
+    { staticStability: true }
+  )
+}
 
 /**
  * `CredentialsProvider` from the default chain behind one cache.
@@ -138,7 +201,7 @@ export const layer = (options: Options = {}): Layer.Layer<CredentialsProvider> =
  * @since 0.1.0
  */
 export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, Config.ConfigError> =>
-  Layer.unwrap(Effect.map(Config.unwrap(config), layer))
+  Layer.unwrap(Effect.map(LiveConfig.unwrap(config), layer))
 
 /**
  * Runs the chain once, without the cache, and reports what each source did; never fails for "nothing found".
@@ -148,9 +211,12 @@ export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<Credentia
  * @since 0.1.0
  */
 export const explain = (options: Options = {}): Effect.Effect<Report> =>
-  Effect.map(CredentialsChain.resolveWithReport(sources(options)), (resolution): Report => {
-    const credentials = resolution.credentials
-    if (credentials === undefined) return { ok: false, attempts: resolution.attempts }
+  Effect.gen(function* () {
+    const bounded = yield* withDeadline(sources(options), options.timeout)
+    const { credentials, attempts } = yield* CredentialsChain.resolveWithReport(bounded)
+    if (credentials === undefined) return { ok: false, attempts }
+
+    const shadowed = credentials.source === "env" && options.profile === undefined ? yield* explicitProfile : undefined
     return {
       ok: true,
       source: credentials.source,
@@ -159,6 +225,11 @@ export const explain = (options: Options = {}): Effect.Effect<Report> =>
         ...(credentials.expiration !== undefined ? { expiration: credentials.expiration.toISOString() } : {}),
         ...(credentials.accountId !== undefined ? { accountId: credentials.accountId } : {})
       },
-      attempts: resolution.attempts
-    }
+      attempts:
+        shadowed === undefined
+          ? attempts
+          : attempts.map((attempt) =>
+              attempt.source === "env" ? { ...attempt, hint: shadowingHint(shadowed) } : attempt
+            )
+    } satisfies Report
   })

@@ -9,6 +9,7 @@ import type { AwsLogger, CredentialIdentityProvider } from "@credkit/core"
 import { fromEnv, readEnvCredentials } from "@credkit/env/fromEnv"
 
 import type { Report } from "./internal/report.js"
+import { AWS_PROFILE, claimShadowingWarning, explicitProfileOf, shadowingMessage } from "./internal/shadowing.js"
 import { shareKey } from "./internal/share.js"
 
 /**
@@ -47,19 +48,22 @@ export interface DefaultChainOptions {
 interface Shared {
   env?: CredentialIdentityProvider
   chain?: CredentialIdentityProvider
-  warnedShadowing?: boolean
 }
 
 // One entry per distinct options value, for the life of the process (api.md: "share one cache per process").
+// Limitation: entries are never dropped, so a program that builds providers with ever new options (a new logger
+// function per request, say) keeps one cache and one Effect runtime per value until it exits. Reuse one options
+// object (or one provider); a registry that lets unreferenced entries go (WeakRef per provider) would lift this.
 const registry = new Map<string, Shared>()
 
 const loadChain = () => import("./internal/promiseChain.js")
 
-// decisions §4: a set AWS_PROFILE that env keys shadow gets one warning per process.
-const warnShadowing = (shared: Shared, options: DefaultChainOptions, profile: string | undefined) => {
-  if (shared.warnedShadowing || profile === undefined || profile.trim() === "") return
-  shared.warnedShadowing = true
-  const text = `[credkit] AWS_PROFILE is set to "${profile}" but AWS_ACCESS_KEY_ID is set too: the environment variables win`
+// decisions §4: a set AWS_PROFILE that env keys shadow gets one warning per process (shared with the Effect chain),
+// through the logger when there is one, as the AWS SDK bridge does.
+const warnShadowing = (options: DefaultChainOptions, value: string | undefined) => {
+  const profile = explicitProfileOf(value)
+  if (profile === undefined || !claimShadowingWarning()) return
+  const text = `[credkit] ${shadowingMessage(profile)}`
   if (options.logger?.warn !== undefined) options.logger.warn(text)
   else process.emitWarning(text, "CredkitWarning")
 }
@@ -85,8 +89,7 @@ export const fromDefaultChain = (options: DefaultChainOptions = {}): CredentialI
     // The Promise facade reads process.env itself on this path (STYLE §12): no Effect for Lambda's common case.
     const reading = readEnvCredentials(process.env)
     if (reading._tag !== "Absent") {
-      if (reading._tag === "Found" && options.profile === undefined)
-        warnShadowing(state, options, process.env.AWS_PROFILE)
+      if (reading._tag === "Found" && options.profile === undefined) warnShadowing(options, process.env[AWS_PROFILE])
       state.env ??= fromEnv({ logger: options.logger })
       return state.env(props)
     }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { CredentialsError, CredentialsProvider, CredentialsSource } from "@credkit/core"
+import { CredentialsError, CredentialsProvider, CredentialsSource, LiveConfig } from "@credkit/core"
 import type * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -149,23 +149,13 @@ export const layer = (options?: Options): Layer.Layer<CredentialsProvider> =>
  */
 export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, CredentialsError> =>
   Layer.unwrap(
-    unwrapOptions(config).pipe(
+    LiveConfig.unwrap(config).pipe(
       Effect.mapError((error) =>
         CredentialsError.misconfigured(SOURCE, `the ProfileCredentials configuration is invalid: ${error.message}`)
       ),
       Effect.map(layer)
     )
   )
-
-// What `Config.unwrap` does, without loading `effect/Config` and Schema with it: a `Config` is an `Effect` that
-// reads the active provider, so the whole-object form runs as it is and the per-key form key by key.
-const unwrapOptions = (config: Config.Wrap<Options>): Effect.Effect<Options, Config.ConfigError> =>
-  Effect.isEffect(config)
-    ? (config as Config.Config<Options>)
-    : (Effect.all(config as Readonly<Record<string, Config.Config<unknown>>>) as Effect.Effect<
-        Options,
-        Config.ConfigError
-      >)
 
 const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== ""
 

@@ -16,10 +16,7 @@ import {
   toCredentialIdentityProvider
 } from "@credkit/core"
 import type { AwsCredentialIdentityProvider } from "@smithy/types"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { liveEnvironment } from "./internal/config.js"
 import { stsSettingsOf } from "./internal/execute.js"
 import { select } from "./internal/selected.js"
 import { assumeRole } from "./internal/sts.js"
@@ -118,7 +115,7 @@ const assumeRoleSource = (options: FromAssumeRoleOptions): CredentialsSource.Cre
  * @since 0.1.0
  */
 export const fromAssumeRole = (options: FromAssumeRoleOptions): CredentialIdentityProvider => {
-  const layer = CredentialsProvider.fromSource(assumeRoleSource(options))
-  const provided: Layer.Layer<CredentialsProvider> = Layer.provide(layer, ConfigProvider.layer(liveEnvironment()))
-  return toCredentialIdentityProvider(provided, { logger: options.logger })
+  return toCredentialIdentityProvider(CredentialsProvider.fromSource(assumeRoleSource(options)), {
+    logger: options.logger
+  })
 }

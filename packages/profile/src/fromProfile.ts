@@ -4,16 +4,8 @@
  *
  * @since 0.1.0
  */
-import {
-  type AwsLogger,
-  type CredentialIdentityProvider,
-  type CredentialsProvider,
-  toCredentialIdentityProvider
-} from "@credkit/core"
-import * as ConfigProvider from "effect/ConfigProvider"
+import { type AwsLogger, type CredentialIdentityProvider, toCredentialIdentityProvider } from "@credkit/core"
 import * as Duration from "effect/Duration"
-import * as Layer from "effect/Layer"
-import { liveEnvironment } from "./internal/config.js"
 import * as ProfileCredentials from "./ProfileCredentials.js"
 
 /**
@@ -52,6 +44,5 @@ export const fromProfile = (options?: FromProfileOptions): CredentialIdentityPro
     credentialProcessTimeout:
       options?.credentialProcessTimeout === undefined ? undefined : Duration.millis(options.credentialProcessTimeout)
   })
-  const provided: Layer.Layer<CredentialsProvider> = Layer.provide(layer, ConfigProvider.layer(liveEnvironment()))
-  return toCredentialIdentityProvider(provided, { logger: options?.logger })
+  return toCredentialIdentityProvider(layer, { logger: options?.logger })
 }

@@ -16,15 +16,15 @@ const millis = (value: number | undefined) => (value === undefined ? undefined :
 /** The Promise API's millisecond options as the Effect API's options. */
 export const toEffectOptions = (options: DefaultChainOptions): DefaultCredentials.Options => ({
   ...(options.profile !== undefined ? { profile: options.profile } : {}),
+  ...(options.timeout !== undefined ? { timeout: Duration.millis(options.timeout) } : {}),
   ...(options.ec2 !== undefined ? { ec2: { ...options.ec2, timeout: millis(options.ec2.timeout) } } : {}),
   ...(options.ecs !== undefined ? { ecs: { ...options.ecs, timeout: millis(options.ecs.timeout) } } : {})
 })
 
+// The chain applies `timeout` itself, source by source, so a rejection for the deadline still lists what each
+// source did; the bridge gets no second timer.
 export const makeProvider = (options: DefaultChainOptions): CredentialIdentityProvider =>
-  toCredentialIdentityProvider(DefaultCredentials.layer(toEffectOptions(options)), {
-    logger: options.logger,
-    timeout: options.timeout
-  })
+  toCredentialIdentityProvider(DefaultCredentials.layer(toEffectOptions(options)), { logger: options.logger })
 
 export const explain = (options: DefaultChainOptions): Promise<Report> =>
   Effect.runPromise(

@@ -23,9 +23,10 @@ const isPlain = (value: object): boolean => {
 /** A string that is equal for two option values exactly when the sharing rule says they are the same. */
 export const shareKey = (value: unknown): string => {
   if (value === undefined) return "u"
-  if (value === null || typeof value !== "object") {
-    return typeof value === "function" ? `f${identity(value)}` : `${typeof value}:${String(value)}`
-  }
+  if (typeof value === "function") return `f${identity(value)}`
+  // Strings are quoted, so no option value can spell out the key of a different options object.
+  if (typeof value === "string") return JSON.stringify(value)
+  if (value === null || typeof value !== "object") return `${typeof value}:${String(value)}`
   if (!isPlain(value)) return `o${identity(value)}`
   if (Array.isArray(value)) return `[${value.map(shareKey).join(",")}]`
   const entries = Object.entries(value)

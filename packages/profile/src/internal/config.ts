@@ -4,8 +4,7 @@
  */
 import * as os from "node:os"
 
-import { CredentialsError } from "@credkit/core"
-import * as ConfigProvider from "effect/ConfigProvider"
+import { CredentialsError, LiveConfig } from "@credkit/core"
 import * as Effect from "effect/Effect"
 
 import { AWS_CONFIG_FILE, AWS_DEFAULT_PROFILE, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE } from "./locations.js"
@@ -52,19 +51,8 @@ const VARIABLES = [
 /** The variables this package reads; absent ones are `undefined`, blank ones are left to the readers. */
 export type Environment = Readonly<Record<(typeof VARIABLES)[number], string | undefined>>
 
-/** Reads every variable of this package from the active provider. */
-// Limitation: Effect's default ConfigProvider copies process.env at the first lookup of the process, so a layer
-// built on it does not see AWS_PROFILE or AWS_REGION changed later by the process itself (`fromProfile` and
-// `fromAssumeRole` read the live environment). Providing `ConfigProvider.fromEnvRecord(process.env)` lifts it.
-export const environment: Effect.Effect<Environment, CredentialsError> = Effect.gen(function* () {
-  const provider = yield* ConfigProvider.ConfigProvider
-
-  const entries = yield* Effect.forEach(VARIABLES, (name) =>
-    Effect.map(provider.load([name]), (node) => [name, node === undefined ? undefined : node.value] as const)
-  )
-
-  return Object.fromEntries(entries) as Environment
-}).pipe(
+/** Reads every variable of this package from the provider in context, or from the live process environment. */
+export const environment: Effect.Effect<Environment, CredentialsError> = LiveConfig.variables(VARIABLES).pipe(
   Effect.mapError((cause) =>
     CredentialsError.misconfigured("profile", "the environment variables could not be read", { cause })
   )
@@ -75,10 +63,3 @@ export const platform = (): NodeJS.Platform => process.platform
 
 /** The runtime's own home-directory lookup, after the environment variables (locations.ts). */
 export const homedir = (): string | undefined => os.homedir()
-
-/**
- * A provider that reads `process.env` at every lookup, for the Promise API. Effect's default provider takes one
- * snapshot per process, so a variable changed between two fetches would go unseen.
- */
-export const liveEnvironment = (): ConfigProvider.ConfigProvider =>
-  ConfigProvider.fromEnvRecord(process.env as Record<string, string | undefined>)
