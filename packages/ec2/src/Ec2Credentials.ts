@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 
-import { CredentialsError, CredentialsProvider, type CredentialsSource } from "@credkit/core"
-import * as Config from "effect/Config"
+import { CredentialsError, CredentialsProvider, type CredentialsSource, LiveConfig } from "@credkit/core"
+import type * as Config from "effect/Config"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -86,7 +86,7 @@ export const layer = (options?: Options): Layer.Layer<CredentialsProvider> =>
  */
 export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, CredentialsError> =>
   Layer.unwrap(
-    Config.unwrap(config).pipe(
+    LiveConfig.unwrap(config).pipe(
       Effect.mapError((error) =>
         CredentialsError.misconfigured("ec2", `the Ec2Credentials configuration is invalid: ${error.message}`)
       ),

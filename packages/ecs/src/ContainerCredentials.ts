@@ -6,8 +6,14 @@
  * @since 0.1.0
  */
 
-import { type AwsCredentials, CredentialsError, CredentialsProvider, CredentialsSource } from "@credkit/core"
-import * as Config from "effect/Config"
+import {
+  type AwsCredentials,
+  CredentialsError,
+  CredentialsProvider,
+  CredentialsSource,
+  LiveConfig
+} from "@credkit/core"
+import type * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -144,4 +150,4 @@ export const layer = (options: Options = {}): Layer.Layer<CredentialsProvider> =
  * @since 0.1.0
  */
 export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, Config.ConfigError> =>
-  Layer.unwrap(Effect.map(Config.unwrap(config), (options) => layer(options)))
+  Layer.unwrap(Effect.map(LiveConfig.unwrap(config), layer))

@@ -4,10 +4,8 @@
  */
 
 import { CredentialsError, LiveConfig } from "@credkit/core"
-import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 
 import type { Options } from "../Ec2Credentials.js"
 import * as S from "./settings.js"
@@ -45,20 +43,25 @@ export interface Settings {
   readonly v1Disabled: S.Setting<true> | undefined
 }
 
-const env = (name: string) =>
-  Config.String(name).pipe(
-    Config.option,
-    Config.map((value): S.Setting<string | undefined> => ({ value: Option.getOrUndefined(value), origin: name }))
-  )
+const ENV_NAMES = [ENV_ENDPOINT, ENV_ENDPOINT_MODE, ENV_V1_DISABLED, ENV_ROLE_NAME, ENV_TIMEOUT, ENV_ATTEMPTS] as const
 
-const environment = Config.all({
-  endpoint: env(ENV_ENDPOINT),
-  mode: env(ENV_ENDPOINT_MODE),
-  v1Disabled: env(ENV_V1_DISABLED),
-  roleName: env(ENV_ROLE_NAME),
-  timeout: env(ENV_TIMEOUT),
-  attempts: env(ENV_ATTEMPTS)
+const setting = (
+  values: Readonly<Record<string, string | undefined>>,
+  name: string
+): S.Setting<string | undefined> => ({
+  value: values[name],
+  origin: name
 })
+
+// Read through core's LiveConfig rather than `effect/Config`, which would load Schema on the IMDS start-up path.
+const environment = Effect.map(LiveConfig.variables(ENV_NAMES), (values) => ({
+  endpoint: setting(values, ENV_ENDPOINT),
+  mode: setting(values, ENV_ENDPOINT_MODE),
+  v1Disabled: setting(values, ENV_V1_DISABLED),
+  roleName: setting(values, ENV_ROLE_NAME),
+  timeout: setting(values, ENV_TIMEOUT),
+  attempts: setting(values, ENV_ATTEMPTS)
+}))
 
 const opt = <A>(value: A | undefined, name: string): S.Setting<A> | undefined =>
   value === undefined ? undefined : { value, origin: `option ${name}` }
@@ -77,7 +80,7 @@ const misconfigured = (message: string) =>
  * nothing else is validated and no request is sent then.
  */
 export const checkEnabled: Effect.Effect<void, CredentialsError> = Effect.gen(function* () {
-  const raw = S.pick(yield* Effect.orDie(LiveConfig.read(env(ENV_DISABLED))))
+  const raw = S.pick(setting(yield* Effect.orDie(LiveConfig.variables([ENV_DISABLED])), ENV_DISABLED))
   if (raw === undefined || !(yield* orFail(S.parseBoolean(raw)))) return
   return yield* CredentialsError.unavailable(
     "ec2",
@@ -90,7 +93,7 @@ export const checkEnabled: Effect.Effect<void, CredentialsError> = Effect.gen(fu
 
 /** Reads and validates the settings for one resolution (decisions §10–11). */
 export const load = Effect.fnUntraced(function* (options: Options | undefined) {
-  const vars = yield* Effect.orDie(LiveConfig.read(environment))
+  const vars = yield* Effect.orDie(environment)
   const configured = options?.profileSettings
   const profile = Effect.isEffect(configured) ? yield* configured : configured
 

@@ -5,9 +5,7 @@
  */
 
 import { CredentialsError, LiveConfig } from "@credkit/core"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
 import { ALLOWED_HOSTS_TEXT, bareHost, isEcsAgent, isEksAgent, isLoopback, LOCALHOST, parseIp } from "./hosts.js"
@@ -62,19 +60,20 @@ export type Resolution =
 const blankToUndefined = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === "" ? undefined : value
 
-const optional = (name: string) => Config.String(name).pipe(Config.option, Config.map(Option.getOrUndefined))
+const NAMES = [RELATIVE_URI, FULL_URI, AUTHORIZATION_TOKEN, AUTHORIZATION_TOKEN_FILE, LAMBDA_FUNCTION_NAME] as const
 
-const variables = Config.all({
-  relativeUri: optional(RELATIVE_URI),
-  fullUri: optional(FULL_URI),
+// Read through core's LiveConfig rather than `effect/Config`, which would load Schema on the start-up path.
+const variables = Effect.map(LiveConfig.variables(NAMES), (values) => ({
+  relativeUri: values[RELATIVE_URI],
+  fullUri: values[FULL_URI],
   // Redacted from the moment it is read: the token never reaches a log, an error or a span.
-  token: Config.Redacted(AUTHORIZATION_TOKEN).pipe(Config.option, Config.map(Option.getOrUndefined)),
-  tokenFile: optional(AUTHORIZATION_TOKEN_FILE),
-  lambdaFunctionName: optional(LAMBDA_FUNCTION_NAME)
-})
+  token: values[AUTHORIZATION_TOKEN] === undefined ? undefined : Redacted.make(values[AUTHORIZATION_TOKEN]),
+  tokenFile: values[AUTHORIZATION_TOKEN_FILE],
+  lambdaFunctionName: values[LAMBDA_FUNCTION_NAME]
+}))
 
 /** Reads the container variables from the `ConfigProvider` in context, or from the process environment now. */
-export const readEnv: Effect.Effect<ContainerEnv, CredentialsError> = LiveConfig.read(variables).pipe(
+export const readEnv: Effect.Effect<ContainerEnv, CredentialsError> = variables.pipe(
   Effect.map((env) => ({
     relativeUri: blankToUndefined(env.relativeUri),
     fullUri: blankToUndefined(env.fullUri),
