@@ -51,7 +51,14 @@ const ensureTools = () => {
     const specs = missing.map(([name, version]) => `${name}@${version}`)
     console.log(`bootstrap: installing ${specs.join(", ")} into .tools/`)
     const status = run("npm", [
-      "install", "--prefix", tools, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error",
+      "install",
+      "--prefix",
+      tools,
+      "--no-save",
+      "--no-package-lock",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
       ...Object.entries(wanted).map(([name, version]) => `${name}@${version}`)
     ])
     if (status !== 0) process.exit(status)
@@ -101,7 +108,9 @@ const clearReports = () => {
 
 const [task = "test", ...rest] = process.argv.slice(2)
 const env = ensureTools()
-console.log(`bootstrap: node ${spawnSync("node", ["-v"], { env, shell: isWindows }).stdout?.toString().trim()}, pnpm ${PNPM_VERSION}`)
+console.log(
+  `bootstrap: node ${spawnSync("node", ["-v"], { env, shell: isWindows }).stdout?.toString().trim()}, pnpm ${PNPM_VERSION}`
+)
 
 if (task === "exec") {
   const args = rest[0] === "--" ? rest.slice(1) : rest
@@ -112,13 +121,31 @@ installDeps(env)
 
 if (task === "test") {
   clearReports()
-  const status = pnpm(env, ["exec", "turbo", "run", "build", "typecheck", "lint", "test", "check", "--output-logs=errors-only", ...rest])
+  const status = pnpm(env, [
+    "exec",
+    "turbo",
+    "run",
+    "build",
+    "typecheck",
+    "lint",
+    "test",
+    "consistency",
+    "--output-logs=errors-only",
+    ...rest
+  ])
   const { passed, failed, skipped, reports } = summarize()
   if (reports === 0) console.log("no vitest report was written")
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
   process.exit(status !== 0 ? status : failed > 0 || passed === 0 ? 1 : 0)
 } else if (task === "demo") {
-  const status = pnpm(env, ["exec", "turbo", "run", "build", "--filter=@credkit/s3-uploader...", "--output-logs=errors-only"])
+  const status = pnpm(env, [
+    "exec",
+    "turbo",
+    "run",
+    "build",
+    "--filter=@credkit/s3-uploader...",
+    "--output-logs=errors-only"
+  ])
   if (status !== 0) process.exit(status)
   process.exit(pnpm(env, ["--filter", "@credkit/s3-uploader", "run", "demo", ...rest]))
 } else {

@@ -58,11 +58,16 @@ const manifest = {
 }
 const files = {
   "package.json": JSON.stringify(manifest, null, 2) + "\n",
-  "tsconfig.json": JSON.stringify(
-    { extends: "@credkit/tsconfig/base.json", compilerOptions: { rootDir: ".", outDir: "dist", noEmit: true }, include: ["src", "test"] },
-    null,
-    2
-  ) + "\n",
+  "tsconfig.json":
+    JSON.stringify(
+      {
+        extends: "@credkit/tsconfig/base.json",
+        compilerOptions: { rootDir: ".", outDir: "dist", noEmit: true },
+        include: ["src", "test"]
+      },
+      null,
+      2
+    ) + "\n",
   "tsdown.config.ts": `import { libraryBuild } from "@credkit/tsdown-config"
 import { defineConfig } from "tsdown"
 
