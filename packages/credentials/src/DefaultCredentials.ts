@@ -57,10 +57,14 @@ const lazySource = (name: string, load: () => Promise<CredentialsSource.Credenti
         return Promise.reject(cause)
       })),
     catch: (cause) =>
-      CredentialsError.misconfigured(name, `the ${name} source's package could not be loaded`, {
-        hint: "reinstall @credkit/credentials: its adapter packages are dependencies of it",
-        cause
-      })
+      CredentialsError.misconfigured(
+        name,
+        `the ${name} source's package could not be loaded (${cause instanceof Error ? cause.message.slice(0, 200) : "unknown error"})`,
+        {
+          hint: "reinstall @credkit/credentials: its adapter packages are dependencies of it",
+          cause
+        }
+      )
   })
   return CredentialsSource.make(
     name,

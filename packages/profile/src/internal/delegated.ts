@@ -15,10 +15,14 @@ import type { StsSettings } from "./stsSettings.js"
 export const WEB_IDENTITY = "web-identity"
 
 const loadFailure = (label: string, module: string) => (cause: unknown) =>
-  CredentialsError.misconfigured(label, `${module} could not be loaded`, {
-    hint: `install ${module}; @credkit/profile depends on it`,
+  CredentialsError.misconfigured(label, `${module} could not be loaded (${describeLoadError(cause)})`, {
+    hint: `check that ${module} is installed (a dependency of @credkit/profile); in an ES-module bundle, build with mainFields ["module", "main"] so the AWS SDK's ES modules are used`,
     cause
   })
+
+// A loader's own message (a missing module, a dynamic require in a bundle) says what to fix; it holds no secret.
+const describeLoadError = (cause: unknown): string =>
+  cause instanceof Error ? (cause.message.split("\n")[0]?.slice(0, 200) ?? cause.name) : "unknown error"
 
 interface Identity {
   readonly accessKeyId: string

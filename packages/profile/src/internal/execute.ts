@@ -76,9 +76,11 @@ const importAdapter = (base: NamedSource, selection: Selection) =>
   Effect.tryPromise({
     try: () => adapterOf(base, selection),
     catch: (cause) =>
-      CredentialsError.misconfigured(`profile:${base.profile}`, `the adapter for ${base.source} could not be loaded`, {
-        cause
-      })
+      CredentialsError.misconfigured(
+        `profile:${base.profile}`,
+        `the adapter for ${base.source} could not be loaded (${cause instanceof Error ? cause.message.slice(0, 200) : "unknown error"})`,
+        { cause }
+      )
   })
 
 const namedSource = Effect.fnUntraced(function* (base: NamedSource, selection: Selection, options: ExecuteOptions) {
