@@ -7,6 +7,8 @@
  */
 import * as Redacted from "effect/Redacted"
 
+import { parseTimestamp } from "./internal/timestamp.js"
+
 /**
  * AWS credentials as credkit hands them around. `secretAccessKey` and `sessionToken` stay `Redacted` until they
  * leave credkit to sign a request.
@@ -107,3 +109,13 @@ export const describe = (credentials: AwsCredentials): string =>
   `${credentials.source} (key …${accessKeyIdSuffix(credentials)}${
     credentials.expiration === undefined ? ", no expiration" : `, expires ${credentials.expiration.toISOString()}`
   })`
+
+/**
+ * Parses an expiration as the AWS services write it: ISO 8601 with date, time and zone (`2026-01-01T00:00:00Z`,
+ * `…+02:00`, fractions allowed). Anything looser (no zone, a local time, a day the month does not have) is
+ * `undefined`, so an expiry never shifts with the machine's time zone.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parseExpiration = (text: string): Date | undefined => parseTimestamp(text)

@@ -201,7 +201,22 @@ export const request = (req: Request): Effect.Effect<Response, HttpTransportErro
   Effect.flatMap(HttpTransport, (transport) => transport.request(req))
 
 /**
- * Decodes a body as UTF-8, replacing invalid bytes.
+ * Decodes a body as strict UTF-8: `undefined` when it holds bytes that are not UTF-8. Credential documents go
+ * through this one, since a replaced byte in a secret key would sign every request wrong.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const utf8 = (response: Response): string | undefined => {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(response.body)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Decodes a body as UTF-8, replacing invalid bytes; for text shown in messages, never for credentials.
  *
  * @category models
  * @since 0.1.0

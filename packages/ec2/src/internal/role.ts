@@ -6,6 +6,7 @@
 
 import { type AwsCredentials, CredentialsError } from "@credkit/core"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 
 import { exchange, type NoResponse, TOKEN_HEADER } from "./client.js"
 import { decodeDocument } from "./decode.js"
@@ -111,11 +112,13 @@ const fetchDocument = Effect.fn("Ec2Credentials.fetchCredentials")(function* (
   const { response, path } = yield* getOnPath(resolution, role)
   if (response.status === 404) return undefined
   if (response.status !== 200) return yield* unexpected(resolution, path, response.status)
-  return response.body
+  // The document holds the secret key and token: it leaves this traced function only as a Redacted value, so a
+  // tracer that records span results never sees it.
+  return Redacted.make(response.body)
 })
 
-const decode = (resolution: Session.Resolution, body: Uint8Array, role: string) => {
-  const decoded = decodeDocument(body, role)
+const decode = (resolution: Session.Resolution, body: Redacted.Redacted<Uint8Array>, role: string) => {
+  const decoded = decodeDocument(Redacted.value(body), role)
   const source = `ec2:${role}`
   const what = `the credentials document IMDS at ${resolution.settings.endpoint} served for role ${role}`
   if (decoded._tag === "Ok") return Effect.succeed(decoded.credentials)

@@ -23,7 +23,6 @@ export interface ServerError {
 const REQUIRED_FIELDS = ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"] as const
 const ACCOUNT_ID_FIELD = "AccountId"
 // Expiration is ISO-8601 with a time zone (`2026-12-03T18:00:00Z`); other date formats are not accepted.
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/
 // Bounds on what an error body may add to a message.
 const MAX_CODE_LENGTH = 64
 const MAX_MESSAGE_LENGTH = 200
@@ -52,8 +51,8 @@ export const decodeCredentials = (body: string, source: string): Decoded => {
   if (missing.length > 0)
     return { _tag: "Invalid", problem: `the document lacks ${missing.join(", ")} (or they are not strings)` }
   const expiration = document["Expiration"] as string
-  const expiresAt = ISO_8601.test(expiration) ? Date.parse(expiration) : Number.NaN
-  if (Number.isNaN(expiresAt)) return { _tag: "Invalid", problem: "Expiration is not an ISO-8601 time" }
+  const expiresAt = AwsCredentials.parseExpiration(expiration)
+  if (expiresAt === undefined) return { _tag: "Invalid", problem: "Expiration is not an ISO-8601 time" }
   const accountId = document[ACCOUNT_ID_FIELD]
   return {
     _tag: "Credentials",
@@ -61,7 +60,7 @@ export const decodeCredentials = (body: string, source: string): Decoded => {
       accessKeyId: document["AccessKeyId"] as string,
       secretAccessKey: Redacted.make(document["SecretAccessKey"] as string),
       sessionToken: Redacted.make(document["Token"] as string),
-      expiration: new Date(expiresAt),
+      expiration: expiresAt,
       accountId: nonEmptyString(accountId) ? accountId : undefined,
       source
     })

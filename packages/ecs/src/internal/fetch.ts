@@ -164,7 +164,12 @@ const attempt = Effect.fn("ContainerCredentials.attempt")(function* (plan: Plan)
   const addresses = yield* targets(plan.endpoint, plan.timeout)
   const response = yield* send(plan, addresses)
   if (response.status !== 200) return yield* Effect.fail(statusFailure(plan.endpoint, response))
-  const decoded = decodeCredentials(HttpTransport.text(response), SOURCE)
+  const text = HttpTransport.utf8(response)
+  if (text === undefined)
+    return yield* Effect.fail(
+      CredentialsError.invalidResponse(SOURCE, `${describe(plan.endpoint)} answered 200 with a body that is not UTF-8`)
+    )
+  const decoded = decodeCredentials(text, SOURCE)
   if (decoded._tag === "Invalid")
     return yield* Effect.fail(
       CredentialsError.invalidResponse(SOURCE, `${describe(plan.endpoint)} answered 200, but ${decoded.problem}`, {

@@ -28,7 +28,8 @@ export const DEFAULT_TIMEOUT = Duration.minutes(1)
 interface Finished {
   readonly code: number | null
   readonly tooLarge: boolean
-  readonly stdout: string
+  /** `undefined` when the output is not UTF-8. */
+  readonly stdout: string | undefined
 }
 
 const childProcess = (): typeof ChildProcess => process.getBuiltinModule("node:child_process")
@@ -66,9 +67,7 @@ const run = (command: string): Effect.Effect<Finished, string> =>
       }
     })
     child.on("error", (error: NodeJS.ErrnoException) => resume(Effect.fail(error.code ?? "spawn failure")))
-    child.on("close", (code) =>
-      resume(Effect.succeed({ code, tooLarge, stdout: Buffer.concat(chunks).toString("utf8") }))
-    )
+    child.on("close", (code) => resume(Effect.succeed({ code, tooLarge, stdout: strictUtf8(Buffer.concat(chunks)) })))
     // Runs when the fetch is interrupted, the timeout included: the failure is reported once the process is gone.
     return Effect.callback<void>((stopped) => {
       if (child.exitCode !== null || child.signalCode !== null) return stopped(Effect.void)
@@ -76,6 +75,15 @@ const run = (command: string): Effect.Effect<Finished, string> =>
       stop(child)
     })
   })
+
+// A replaced byte in a secret key would sign every request wrong: output that is not UTF-8 is refused.
+const strictUtf8 = (bytes: Buffer): string | undefined => {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+  } catch {
+    return undefined
+  }
+}
 
 const field = (document: Record<string, unknown>, key: string): string | undefined => {
   const value = document[key]
@@ -108,8 +116,10 @@ export const decodeOutput = (
     return "printed JSON without AccessKeyId or SecretAccessKey"
   }
   const expirationText = field(record, "Expiration")
-  const expiration = expirationText === undefined ? undefined : new Date(expirationText)
-  if (expiration !== undefined && Number.isNaN(expiration.getTime())) return "printed an Expiration that is not a date"
+  const expiration = expirationText === undefined ? undefined : AwsCredentials.parseExpiration(expirationText)
+  if (expirationText !== undefined && expiration === undefined) {
+    return "printed an Expiration that is not an ISO 8601 date-time with a time zone"
+  }
   return AwsCredentials.make({
     accessKeyId,
     secretAccessKey,
@@ -155,6 +165,9 @@ export const runCredentialProcess = Effect.fn("ProfileCredentials.credentialProc
     return yield* CredentialsError.invalidResponse(label, `${what} ${how}`, {
       hint: "run the command from the config file in a shell; its error output is passed to this process's stderr"
     })
+  }
+  if (finished.stdout === undefined) {
+    return yield* CredentialsError.invalidResponse(label, `${what} printed output that is not UTF-8`)
   }
   const decoded = decodeOutput(finished.stdout, base.profile, base.accountId)
   if (typeof decoded === "string") {
