@@ -1,7 +1,11 @@
 import { defineConfig } from "tsdown"
 
 export default defineConfig({
-  entry: ["src/localS3/index.ts"],
+  entry: {
+    cli: "src/cli.ts",
+    demo: "src/demo/main.ts",
+    localS3: "src/localS3/index.ts"
+  },
   format: ["esm"],
   dts: false,
   sourcemap: true,
