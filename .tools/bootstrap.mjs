@@ -3,9 +3,10 @@
 // Runs on any Node >= 18 with npm: installs pnpm (and Node 24 when the system Node is older than
 // the toolchain needs) into .tools/node_modules for this machine's platform, then runs a task.
 //
-//   node .tools/bootstrap.mjs test   -> install deps, turbo build/typecheck/lint/format/test, print "N passed, N failed"
+//   node .tools/bootstrap.mjs test   -> install deps, turbo build/typecheck/lint/test/consistency, print "N passed, N failed"
 //   node .tools/bootstrap.mjs demo   -> install deps, build, run the uploader demo
-//   node .tools/bootstrap.mjs exec -- <cmd...>  -> run a command with the toolchain on PATH
+//   node .tools/bootstrap.mjs bench  -> install deps, build, run the benchmark (credkit against the AWS SDK)
+//   node .tools/bootstrap.mjs exec -- <cmd...>  -> run a command with the toolchain and the workspace's bins on PATH
 import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { delimiter, dirname, join } from "node:path"
@@ -63,7 +64,12 @@ const ensureTools = () => {
     ])
     if (status !== 0) process.exit(status)
   }
-  const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, TURBO_TELEMETRY_DISABLED: "1" }
+  const workspaceBin = join(root, "node_modules", ".bin")
+  const env = {
+    ...process.env,
+    PATH: `${bin}${delimiter}${workspaceBin}${delimiter}${process.env.PATH ?? ""}`,
+    TURBO_TELEMETRY_DISABLED: "1"
+  }
   // Without a project-local Node the system one (>= 22.18) runs everything.
   if (systemNodeIsEnough()) delete env.npm_config_node_gyp
   return env
@@ -137,6 +143,10 @@ if (task === "test") {
   if (reports === 0) console.log("no vitest report was written")
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
   process.exit(status !== 0 ? status : failed > 0 || passed === 0 ? 1 : 0)
+} else if (task === "bench") {
+  const status = pnpm(env, ["exec", "turbo", "run", "build", "--filter=@credkit/bench...", "--output-logs=errors-only"])
+  if (status !== 0) process.exit(status)
+  process.exit(pnpm(env, ["--filter", "@credkit/bench", "run", "bench", ...rest]))
 } else if (task === "demo") {
   const status = pnpm(env, [
     "exec",

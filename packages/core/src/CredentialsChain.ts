@@ -28,7 +28,8 @@ const failedAttempt = (source: string, error: CredentialsError, elapsedMs: numbe
   outcome: error.tryNextLink ? "skipped" : "failed",
   reason: error.reason._tag,
   message: error.reason.message,
-  hint: error.reason.hint,
+  // Absent rather than `undefined`, so a printed report shows only what is known.
+  ...(error.reason.hint !== undefined ? { hint: error.reason.hint } : {}),
   elapsedMs
 })
 

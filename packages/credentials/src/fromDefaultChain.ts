@@ -28,7 +28,7 @@ export interface DefaultChainOptions {
   readonly ec2?:
     | {
         readonly endpoint?: string | undefined
-        readonly endpointMode?: "IPv4" | "IPv6" | undefined
+        readonly endpointMode?: string | undefined
         readonly timeout?: number | undefined
         readonly maxAttempts?: number | undefined
         readonly roleName?: string | undefined

@@ -40,7 +40,7 @@ const resolve = Effect.fn("EnvCredentials.resolve")(
     const reading = readEnvCredentials(variables)
     if (reading._tag === "Absent") {
       yield* Effect.logDebug(`${SOURCE}: skipped (Unavailable)`)
-      return yield* Effect.fail(CredentialsError.unavailable(SOURCE, reading.message))
+      return yield* Effect.fail(CredentialsError.unavailable(SOURCE, reading.message, { hint: reading.hint }))
     }
     if (reading._tag === "Invalid") {
       yield* Effect.logDebug(`${SOURCE}: failed (Misconfigured: ${reading.variable})`)

@@ -39,7 +39,7 @@ const identityOf = (reading: Found): CredentialIdentity => ({
 const reject = (failure: Failure): Promise<never> =>
   import("@credkit/core").then(({ CredentialsError }) => {
     throw failure._tag === "Absent"
-      ? CredentialsError.unavailable(SOURCE, failure.message)
+      ? CredentialsError.unavailable(SOURCE, failure.message, { hint: failure.hint })
       : failure._tag === "Invalid"
         ? CredentialsError.misconfigured(SOURCE, failure.message, { hint: failure.hint })
         : CredentialsError.expired(SOURCE, expiredMessage(failure.expiration))

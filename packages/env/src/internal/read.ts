@@ -27,6 +27,7 @@ export const ENV_VARIABLES = [
 export const SOURCE = "env"
 
 export const ABSENT_MESSAGE = `${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY} are not set`
+export const ABSENT_HINT = `to use keys from the environment, export ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY} (and ${AWS_SESSION_TOKEN} for temporary keys)`
 export const MISSING_SECRET_MESSAGE = `${AWS_ACCESS_KEY_ID} is set but ${AWS_SECRET_ACCESS_KEY} is not (or is blank)`
 export const MISSING_KEY_MESSAGE = `${AWS_SECRET_ACCESS_KEY} is set but ${AWS_ACCESS_KEY_ID} is not (or is blank)`
 export const INCOMPLETE_HINT =
@@ -62,7 +63,7 @@ export type EnvReading =
       readonly expiration?: Date
       readonly accountId?: string
     }
-  | { readonly _tag: "Absent"; readonly message: string }
+  | { readonly _tag: "Absent"; readonly message: string; readonly hint: string }
   | { readonly _tag: "Invalid"; readonly message: string; readonly variable: string; readonly hint: string }
 
 // RFC 3339 profile of ISO-8601: date, time, optional fraction, and a mandatory zone, since a local time would be
@@ -97,7 +98,8 @@ const parseExpiration = (value: string): Date | undefined => {
 export const readEnvCredentials = (env: Record<string, string | undefined>): EnvReading => {
   const accessKeyId = present(env, AWS_ACCESS_KEY_ID)
   const secretAccessKey = present(env, AWS_SECRET_ACCESS_KEY)
-  if (accessKeyId === undefined && secretAccessKey === undefined) return { _tag: "Absent", message: ABSENT_MESSAGE }
+  if (accessKeyId === undefined && secretAccessKey === undefined)
+    return { _tag: "Absent", message: ABSENT_MESSAGE, hint: ABSENT_HINT }
   if (secretAccessKey === undefined) {
     return { _tag: "Invalid", message: MISSING_SECRET_MESSAGE, variable: AWS_SECRET_ACCESS_KEY, hint: INCOMPLETE_HINT }
   }

@@ -108,14 +108,25 @@ export const planSelected = (selection: Selection): Effect.Effect<ProfileChain, 
         )
       )
     }
-    return Effect.fail(CredentialsError.unavailable(label, `no profile files: ${neither}`))
+    return Effect.fail(
+      CredentialsError.unavailable(label, `no profile files: ${neither}`, {
+        hint: "to use a profile, run `aws configure` or write the keys to ~/.aws/credentials; AWS_PROFILE selects one"
+      })
+    )
   }
   const plan = planProfileChain(loaded.files.profiles, locations.profile, loaded.files.ssoSessions)
   if (plan.ok) return Effect.succeed(plan.chain)
 
   const { error } = plan
   if (error._tag === "ProfileNotFound" && locations.profileSource === "default") {
-    return Effect.fail(CredentialsError.unavailable(label, `profile "${locations.profile}" is not defined in ${files}`))
+    return Effect.fail(
+      CredentialsError.unavailable(label, `profile "${locations.profile}" is not defined in ${files}`, {
+        hint:
+          Object.keys(loaded.files.profiles).length === 0
+            ? "add a [default] profile, or set AWS_PROFILE to the profile to use"
+            : `${namesHint(Object.keys(loaded.files.profiles))}; set AWS_PROFILE to use one of them`
+      })
+    )
   }
   if (error._tag === "ProfileNotFound") {
     const by = locations.profileSource === "option" ? "the profile option" : locations.profileSource
