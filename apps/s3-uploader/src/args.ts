@@ -13,14 +13,15 @@ const MAX_CONCURRENCY = 64
 export const USAGE = `Usage: s3-uploader <file-or-dir>... s3://bucket[/prefix] [options]
 
 Uploads files and directories (recursively) to S3, checks each object with SHA-256 and reads it back to verify.
-Credentials come from the default chain (environment, profile, container endpoint, EC2 instance metadata).
+Credentials come from the default chain (environment, profile, web identity, container endpoint, EC2 instance
+metadata).
 
 Options:
   --concurrency <n>   files uploaded in parallel (default 4)
   --part-size <MiB>   multipart part size, at least 5 (default 5); larger files are sent in parts
   --endpoint <url>    an S3-compatible endpoint instead of AWS
   --path-style        path-style addressing (endpoint/bucket/key), for S3-compatible servers
-  --region <region>   the region (default AWS_REGION or the profile's region)
+  --region <region>   the region (default AWS_REGION or the profile's region; us-east-1 with --endpoint)
   --profile <name>    the profile for credentials and settings (default AWS_PROFILE or "default")
   --dry-run           show the credentials and what would be uploaded; send nothing
   --json              print one JSON document instead of text
