@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 
-import { CredentialsError, CredentialsProvider, type CredentialsSource, LiveConfig } from "@credkit/core"
+import { type CredentialsError, CredentialsProvider, type CredentialsSource, LiveConfig } from "@credkit/core"
 import type * as Config from "effect/Config"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -79,20 +79,14 @@ export const layer = (options?: Options): Layer.Layer<CredentialsProvider> =>
   CredentialsProvider.fromSource(source(options), { staticStability: true })
 
 /**
- * The same layer with its options given as `Config` values; a configuration error fails the layer as Misconfigured.
+ * The same layer with its options given as `Config` values; a missing or invalid value fails the layer with its
+ * `ConfigError`.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, CredentialsError> =>
-  Layer.unwrap(
-    LiveConfig.unwrap(config).pipe(
-      Effect.mapError((error) =>
-        CredentialsError.misconfigured("ec2", `the Ec2Credentials configuration is invalid: ${error.message}`)
-      ),
-      Effect.map(layer)
-    )
-  )
+export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, Config.ConfigError> =>
+  Layer.unwrap(Effect.map(LiveConfig.unwrap(config), layer))
 
 /**
  * Forgets every endpoint remembered as unreachable (decisions §10), at once when called; running the returned

@@ -116,14 +116,14 @@ describe("Ec2Credentials", () => {
       })
     )
 
-    it.effect("fails the layer with Misconfigured when a Config value is missing", () =>
+    it.effect("fails the layer with the ConfigError when a Config value is missing", () =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(
           Layer.build(Ec2Credentials.layerConfig({ endpoint: Config.String("IMDS_URL") })).pipe(withEnv({}))
         )
 
-        assert.strictEqual(error._tag, "CredentialsError")
-        assert.strictEqual(error.reason._tag, "Misconfigured")
+        assert.strictEqual(error._tag, "ConfigError")
+        assert.include(error.message, "IMDS_URL")
       })
     )
   })

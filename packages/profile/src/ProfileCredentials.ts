@@ -142,20 +142,13 @@ export const layer = (options?: Options): Layer.Layer<CredentialsProvider> =>
   CredentialsProvider.fromSource(source(options), { advisoryWindow: options?.advisoryWindow })
 
 /**
- * `layer` with its options given as `Config` values; an invalid value fails the layer with Misconfigured.
+ * `layer` with its options given as `Config` values; a missing or invalid value fails the layer with its `ConfigError`.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, CredentialsError> =>
-  Layer.unwrap(
-    LiveConfig.unwrap(config).pipe(
-      Effect.mapError((error) =>
-        CredentialsError.misconfigured(SOURCE, `the ProfileCredentials configuration is invalid: ${error.message}`)
-      ),
-      Effect.map(layer)
-    )
-  )
+export const layerConfig = (config: Config.Wrap<Options>): Layer.Layer<CredentialsProvider, Config.ConfigError> =>
+  Layer.unwrap(Effect.map(LiveConfig.unwrap(config), layer))
 
 const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== ""
 

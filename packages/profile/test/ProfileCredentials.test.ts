@@ -152,14 +152,14 @@ describe("ProfileCredentials", () => {
           withEnv({ HOME: home, APP_PROFILE: "other" })
         )
         assert.strictEqual(credentials.source, "profile:other")
-        const invalid = yield* failure(
+        const invalid = yield* Effect.flip(
           CredentialsProvider.use((provider) => provider.get).pipe(
             Effect.provide(ProfileCredentials.layerConfig({ profile: Config.String("APP_PROFILE") })),
             withEnv({ HOME: home })
           )
         )
-        assert.strictEqual(invalid.reason._tag, "Misconfigured")
-        assert.include(invalid.message, "the ProfileCredentials configuration is invalid")
+        assert.strictEqual(invalid._tag, "ConfigError")
+        assert.include(invalid.message, "APP_PROFILE")
       })
     )
   })
