@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { AwsLogger, CredentialIdentityProvider } from "@credkit/core"
-import { fromEnv, readEnvCredentials } from "@credkit/env/fromEnv"
+import { type EnvProvider, fromEnv, readEnvCredentials } from "@credkit/env/fromEnv"
 
 import type { Report } from "./internal/report.js"
 import { AWS_PROFILE, claimShadowingWarning, explicitProfileOf, shadowingMessage } from "./internal/shadowing.js"
@@ -46,7 +46,7 @@ export interface DefaultChainOptions {
 }
 
 interface Shared {
-  env?: CredentialIdentityProvider
+  env?: EnvProvider
   chain?: CredentialIdentityProvider
 }
 
@@ -86,6 +86,11 @@ export const fromDefaultChain = (options: DefaultChainOptions = {}): CredentialI
   const state = shared
   return (props) => {
     if (state.chain !== undefined) return state.chain(props)
+    // Cached environment credentials answer at once: no environment read, no promise chain (a hot path).
+    if (props?.forceRefresh !== true) {
+      const kept = state.env?.peek()
+      if (kept !== undefined) return Promise.resolve(kept)
+    }
     // The Promise facade reads process.env itself on this path (STYLE §12): no Effect for Lambda's common case.
     const reading = readEnvCredentials(process.env)
     if (reading._tag !== "Absent") {

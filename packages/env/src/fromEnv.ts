@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { AwsLogger, CredentialIdentityProvider } from "@credkit/core"
+import type { AwsLogger } from "@credkit/core"
 
-import { makeEnvProvider } from "./internal/provider.js"
+import { type EnvProvider, makeEnvProvider } from "./internal/provider.js"
 
 /**
  * Options of `fromEnv`.
@@ -26,7 +26,7 @@ export interface FromEnvOptions {
  * @category constructors
  * @since 0.1.0
  */
-export const fromEnv = (options?: FromEnvOptions): CredentialIdentityProvider =>
+export const fromEnv = (options?: FromEnvOptions): EnvProvider =>
   makeEnvProvider({
     // The Promise facade's fast path reads process.env itself (STYLE §12), at fetch time.
     variables: () => process.env,
@@ -37,6 +37,8 @@ export const fromEnv = (options?: FromEnvOptions): CredentialIdentityProvider =>
     wallMillis: () => Date.now(),
     logger: options?.logger
   })
+
+export type { EnvProvider } from "./internal/provider.js"
 
 // The pure reader rides along, so other packages can deep-import it from this Effect-free entry.
 export { type EnvReading, readEnvCredentials } from "./internal/read.js"

@@ -5,4 +5,4 @@
  * @since 0.1.0
  */
 export * as EnvCredentials from "./EnvCredentials.js"
-export { type EnvReading, type FromEnvOptions, fromEnv, readEnvCredentials } from "./fromEnv.js"
+export { type EnvProvider, type EnvReading, type FromEnvOptions, fromEnv, readEnvCredentials } from "./fromEnv.js"

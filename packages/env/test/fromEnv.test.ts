@@ -192,6 +192,17 @@ describe("fromEnv", () => {
       assert.strictEqual(reads(), 0)
     })
 
+    it("peeks at the kept credentials without reading the environment, and at nothing once they are due", async () => {
+      const { provider, clock, reads } = fixture({ ...KEYS })
+      assert.isUndefined(provider.peek())
+      const identity = await provider()
+      assert.strictEqual(provider.peek(), identity)
+      assert.strictEqual(reads(), 1)
+      clock.monotonic += 15 * MINUTE
+      assert.isUndefined(provider.peek())
+      assert.strictEqual(reads(), 1)
+    })
+
     it("reads the environment again once 15 minutes have passed on the monotonic clock", async () => {
       const env: Record<string, string | undefined> = { ...KEYS }
       const { provider, clock, reads } = fixture(env)

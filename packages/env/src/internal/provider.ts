@@ -11,6 +11,14 @@ import { type EnvReading, expiredMessage, readEnvCredentials, SOURCE } from "./r
 const RECHECK_INTERVAL_MILLIS = 15 * 60 * 1_000
 
 /**
+ * A provider with a synchronous probe of what it keeps: the credentials a call would return now without reading
+ * the environment, or `undefined`.
+ */
+export interface EnvProvider extends CredentialIdentityProvider {
+  readonly peek: () => CredentialIdentity | undefined
+}
+
+/**
  * What the provider reads from the outside world.
  */
 export interface Environment {
@@ -54,18 +62,21 @@ const describe = (identity: CredentialIdentity): string =>
  * Builds the provider: it keeps what it read and reads the environment again after the re-read interval, when the
  * kept credentials have expired, or on `forceRefresh`. A read that fails is not kept, so the next call reads again.
  */
-export const makeEnvProvider = (environment: Environment): CredentialIdentityProvider => {
+export const makeEnvProvider = (environment: Environment): EnvProvider => {
   let kept: { readonly identity: CredentialIdentity; readonly readAt: number } | undefined
 
-  return (props) => {
+  const peek = (): CredentialIdentity | undefined =>
+    kept !== undefined &&
+    environment.monotonicMillis() - kept.readAt < RECHECK_INTERVAL_MILLIS &&
+    (kept.identity.expiration === undefined || kept.identity.expiration.getTime() > environment.wallMillis())
+      ? kept.identity
+      : undefined
+
+  const provider: CredentialIdentityProvider = (props) => {
     const now = environment.monotonicMillis()
-    if (
-      props?.forceRefresh !== true &&
-      kept !== undefined &&
-      now - kept.readAt < RECHECK_INTERVAL_MILLIS &&
-      (kept.identity.expiration === undefined || kept.identity.expiration.getTime() > environment.wallMillis())
-    ) {
-      return Promise.resolve(kept.identity)
+    if (props?.forceRefresh !== true) {
+      const cached = peek()
+      if (cached !== undefined) return Promise.resolve(cached)
     }
 
     kept = undefined
@@ -80,4 +91,5 @@ export const makeEnvProvider = (environment: Environment): CredentialIdentityPro
     environment.logger?.debug?.(describe(identity))
     return Promise.resolve(identity)
   }
+  return Object.assign(provider, { peek })
 }
