@@ -1,10 +1,9 @@
 import { libraryBuild } from "@credkit/tsdown-config"
 import { defineConfig } from "tsdown"
 
-// One output file per source module: the bundler entry then re-exports the Effect API as a plain namespace
-// re-export, which bundlers drop when a handler only uses fromDefaultChain (a namespace object built at load
-// time would keep Effect on the start-up path).
+// One output file per source module, so the Effect-free entries (`index.node`, `promise`) never share a chunk
+// with the Effect API.
 export default defineConfig({
-  ...libraryBuild(["src/index.ts", "src/index.node.ts", "src/DefaultCredentials.ts"]),
+  ...libraryBuild(["src/index.ts", "src/index.node.ts", "src/promise.ts", "src/DefaultCredentials.ts"]),
   unbundle: true
 })
