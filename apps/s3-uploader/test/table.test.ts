@@ -34,5 +34,23 @@ describe("table", () => {
         "Lambda       env                      3   1.5 KiB      0.4     1  NO"
       ])
     })
+
+    it("paints yes green and NO red when asked for colour, leaving the rest of the line alone", () => {
+      const row = {
+        environment: "EC2",
+        source: "ec2:role",
+        objects: 1,
+        bytes: 1,
+        seconds: 1,
+        keys: 1,
+        verified: true,
+        failures: []
+      }
+      const [, , green] = render([row], { color: true })
+      const [, , red] = render([{ ...row, verified: false }], { color: true })
+      assert.isTrue(green?.endsWith("\u001b[32myes\u001b[0m"))
+      assert.isTrue(red?.endsWith("\u001b[31mNO\u001b[0m"))
+      assert.isTrue(green?.startsWith("EC2"))
+    })
   })
 })

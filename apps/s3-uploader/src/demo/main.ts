@@ -93,7 +93,8 @@ const main = async (): Promise<number> => {
       rows.push(row)
     }
 
-    for (const line of render(rows)) console.log(line)
+    for (const line of render(rows, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined }))
+      console.log(line)
     const ok = rows.every((row) => row.verified)
     console.log(
       `\n${ok ? "all environments uploaded and verified" : "some environments failed"}; ` +

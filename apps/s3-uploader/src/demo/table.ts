@@ -26,8 +26,12 @@ const cells = (row: Row): ReadonlyArray<string> => [
   row.verified ? "yes" : "NO"
 ]
 
-/** The table as lines of text, columns padded; numbers right-aligned. */
-export const render = (rows: ReadonlyArray<Row>): ReadonlyArray<string> => {
+const GREEN = "\u001b[32m"
+const RED = "\u001b[31m"
+const RESET = "\u001b[0m"
+
+/** The table as lines of text, columns padded; numbers right-aligned; with `color`, "yes" green and "NO" red. */
+export const render = (rows: ReadonlyArray<Row>, options?: { readonly color?: boolean }): ReadonlyArray<string> => {
   const table = [COLUMNS as ReadonlyArray<string>, ...rows.map(cells)]
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((line) => (line[i] ?? "").length)))
   const numeric = new Set([2, 3, 4, 5])
@@ -37,5 +41,12 @@ export const render = (rows: ReadonlyArray<Row>): ReadonlyArray<string> => {
       .join("  ")
       .trimEnd()
   const rule = widths.map((width) => "-".repeat(width)).join("  ")
-  return [line(table[0] ?? []), rule, ...table.slice(1).map(line)]
+  // The verified cell is last on its line: colour it after padding, so the widths stay right.
+  const paint = (row: Row) => {
+    const text = line(cells(row))
+    if (options?.color !== true) return text
+    const verified = row.verified ? "yes" : "NO"
+    return `${text.slice(0, -verified.length)}${row.verified ? GREEN : RED}${verified}${RESET}`
+  }
+  return [line(table[0] ?? []), rule, ...rows.map(paint)]
 }
