@@ -87,12 +87,20 @@ export const toCredentialIdentityProvider = <E>(
     | { readonly peek: (now: number) => AwsCredentials.AwsCredentials | undefined; readonly clock: Clock.Clock }
     | undefined
   let lastServed:
-    | { readonly credentials: AwsCredentials.AwsCredentials; readonly identity: CredentialIdentity }
+    | {
+        readonly credentials: AwsCredentials.AwsCredentials
+        readonly identity: CredentialIdentity
+        readonly settled: Promise<CredentialIdentity>
+      }
     | undefined
 
-  const identityOf = (credentials: AwsCredentials.AwsCredentials): CredentialIdentity => {
-    if (lastServed?.credentials !== credentials) lastServed = { credentials, identity: toIdentity(credentials) }
-    return lastServed.identity
+  // One identity and one settled promise per cached credentials: a cache hit allocates nothing.
+  const servedFor = (credentials: AwsCredentials.AwsCredentials) => {
+    if (lastServed?.credentials !== credentials) {
+      const identity = toIdentity(credentials)
+      lastServed = { credentials, identity, settled: Promise.resolve(identity) }
+    }
+    return lastServed
   }
 
   const resolve = (forceRefresh: boolean) =>
@@ -107,7 +115,7 @@ export const toCredentialIdentityProvider = <E>(
     // Fast path: fresh cached credentials are returned without starting a fiber.
     if (!forceRefresh && fast !== undefined) {
       const cached = fast.peek(fast.clock.currentTimeMillisUnsafe())
-      if (cached !== undefined) return Promise.resolve(identityOf(cached))
+      if (cached !== undefined) return servedFor(cached).settled
     }
     runtime ??= ManagedRuntime.make(Layer.provideMerge(layer, AwsLogger.layer(options?.logger)))
     const program =
@@ -128,7 +136,7 @@ export const toCredentialIdentityProvider = <E>(
               )
           })
     return runtime.runPromiseExit(program).then((exit) => {
-      if (Exit.isSuccess(exit)) return identityOf(exit.value)
+      if (Exit.isSuccess(exit)) return servedFor(exit.value).identity
       throw rejection(exit.cause as Cause.Cause<CredentialsError>)
     })
   }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { AwsLogger, CredentialIdentityProvider } from "@credkit/core"
+import type { AwsLogger, CredentialIdentity, CredentialIdentityProvider } from "@credkit/core"
 import { type EnvProvider, fromEnv, readEnvCredentials } from "@credkit/env/fromEnv"
 
 import type { Report } from "./internal/report.js"
@@ -48,6 +48,7 @@ export interface DefaultChainOptions {
 interface Shared {
   env?: EnvProvider
   chain?: CredentialIdentityProvider
+  settled?: { readonly identity: CredentialIdentity; readonly promise: Promise<CredentialIdentity> }
 }
 
 // One entry per distinct options value, for the life of the process (api.md: "share one cache per process").
@@ -89,7 +90,11 @@ export const fromDefaultChain = (options: DefaultChainOptions = {}): CredentialI
     // Cached environment credentials answer at once: no environment read, no promise chain (a hot path).
     if (props?.forceRefresh !== true) {
       const kept = state.env?.peek()
-      if (kept !== undefined) return Promise.resolve(kept)
+      if (kept !== undefined) {
+        // One settled promise per identity: handing it out again costs no allocation on this hot path.
+        if (state.settled?.identity !== kept) state.settled = { identity: kept, promise: Promise.resolve(kept) }
+        return state.settled.promise
+      }
     }
     // The Promise facade reads process.env itself on this path (STYLE §12): no Effect for Lambda's common case.
     const reading = readEnvCredentials(process.env)
