@@ -38,11 +38,36 @@ const nodePackage = () => {
   return `node-${platform}-${process.arch}`
 }
 
+// The registry does not publish every Node release for every platform: take the pinned version when it exists
+// for this one, else the newest 24.x that does.
+const nodeVersionFor = (name) => {
+  const view = (spec) => {
+    const result = spawnSync("npm", ["view", spec, "version", "--json"], { encoding: "utf8", shell: isWindows })
+    if (result.status !== 0 || !result.stdout.trim()) return []
+    const parsed = JSON.parse(result.stdout)
+    return Array.isArray(parsed) ? parsed : [parsed]
+  }
+  if (view(`${name}@${NODE_VERSION}`).length > 0) return NODE_VERSION
+  const available = view(`${name}@24`)
+  if (available.length > 0) return available[available.length - 1]
+  console.error(
+    `bootstrap: the registry has no Node.js 24 for ${process.platform}-${process.arch} (${name}); ` +
+      `install Node.js ${MIN_NODE.join(".")} or later and run this command again`
+  )
+  process.exit(2)
+}
+
+const installedVersion = (name) =>
+  JSON.parse(readFileSync(join(tools, "node_modules", name, "package.json"), "utf8")).version
+
 const installed = (name) => existsSync(join(tools, "node_modules", name, "package.json"))
 
 const ensureTools = () => {
   const wanted = { pnpm: PNPM_VERSION }
-  if (!systemNodeIsEnough()) wanted[nodePackage()] = NODE_VERSION
+  if (!systemNodeIsEnough()) {
+    const name = nodePackage()
+    wanted[name] = installed(name) ? installedVersion(name) : nodeVersionFor(name)
+  }
   const missing = Object.entries(wanted).filter(([name, version]) => {
     if (!installed(name)) return true
     const pkg = JSON.parse(readFileSync(join(tools, "node_modules", name, "package.json"), "utf8"))
