@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util"
 
 import * as ContainerEmulator from "../ContainerEmulator.ts"
-import { closeOnSignal, portFlag, secondsFlag, UsageError } from "../internal/cli.ts"
+import { closeOnSignal, portFlag, runBin, secondsFlag } from "./cli.ts"
 
 // Environment variables the AWS SDKs read for the container credentials endpoint.
 const FULL_URI_ENV = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -58,8 +58,4 @@ const main = async (): Promise<void> => {
   closeOnSignal(emulator.close)
 }
 
-main().catch((error: unknown) => {
-  const usage = error instanceof UsageError || (error instanceof TypeError && "code" in error)
-  console.error(usage ? `${(error as Error).message}\n${USAGE}` : error)
-  process.exit(usage ? 2 : 1)
-})
+runBin(main, USAGE)

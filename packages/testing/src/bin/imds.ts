@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util"
 
 import * as ImdsEmulator from "../ImdsEmulator.ts"
-import { choiceFlag, closeOnSignal, portFlag, secondsFlag, UsageError } from "../internal/cli.ts"
+import { choiceFlag, closeOnSignal, portFlag, runBin, secondsFlag } from "./cli.ts"
 
 const MODES: ReadonlyArray<ImdsEmulator.Mode> = ["optional", "v2-only", "v1-only", "off"]
 const USAGE = `Usage: credkit-imds-emulator [--port N] [--role NAME] [--lifetime SECONDS] [--mode MODE] [--legacy-only]
@@ -48,8 +48,4 @@ const main = async (): Promise<void> => {
   closeOnSignal(emulator.close)
 }
 
-main().catch((error: unknown) => {
-  const usage = error instanceof UsageError || (error instanceof TypeError && "code" in error)
-  console.error(usage ? `${(error as Error).message}\n${USAGE}` : error)
-  process.exit(usage ? 2 : 1)
-})
+runBin(main, USAGE)

@@ -47,3 +47,15 @@ export const closeOnSignal = (close: () => Promise<void>): void => {
   }
   for (const signal of STOP_SIGNALS) process.once(signal, stop)
 }
+
+/**
+ * Runs a bin's `main`: a usage error (ours, or `parseArgs` rejecting a flag) prints the message and the usage text
+ * and exits 2; anything else prints the error and exits 1.
+ */
+export const runBin = (main: () => Promise<void>, usage: string): void => {
+  main().catch((error: unknown) => {
+    const isUsage = error instanceof UsageError || (error instanceof TypeError && "code" in error)
+    console.error(isUsage ? `${(error as Error).message}\n${usage}` : error)
+    process.exit(isUsage ? 2 : 1)
+  })
+}
